@@ -1,0 +1,39 @@
+/*
+ * metrics.h — how well scores and flags separate anomalous from normal
+ * beats: confusion matrix, accuracy, precision, recall, F1, ROC AUC (ties
+ * count one half, as in the Mann-Whitney statistic) and average precision
+ * (scikit-learn's step-wise definition, tied scores taken as one step).
+ * Undefined ratios (no positive predictions, say) are 0.
+ */
+#ifndef ENSAD_METRICS_H
+#define ENSAD_METRICS_H
+
+#include <stdint.h>
+
+typedef struct {
+    int64_t tp, fp, tn, fn;
+    double accuracy, precision, recall, f1;
+    double roc_auc, average_precision;
+    double threshold;
+} metrics_t;
+
+void metrics_confusion(const uint8_t *flagged, const uint8_t *anomalous,
+                       int64_t n, metrics_t *m);
+double metrics_roc_auc(const float *score, const uint8_t *anomalous,
+                       int64_t n);
+double metrics_average_precision(const float *score, const uint8_t *anomalous,
+                                 int64_t n);
+/* Everything above; flagged[i] = score[i] > threshold. */
+void metrics_compute(const float *score, const uint8_t *anomalous, int64_t n,
+                     double threshold, metrics_t *m);
+
+/* ROC curve points (fpr, tpr) at every distinct score, from (0,0) to
+ * (1,1); returns the count, arrays sized n + 2 by the caller. */
+int64_t metrics_roc_curve(const float *score, const uint8_t *anomalous,
+                          int64_t n, double *fpr, double *tpr);
+/* Precision-recall points at every distinct score, highest score first;
+ * arrays sized n + 1. */
+int64_t metrics_pr_curve(const float *score, const uint8_t *anomalous,
+                         int64_t n, double *recall, double *precision);
+
+#endif
