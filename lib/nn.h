@@ -84,13 +84,17 @@ typedef struct {
     float *history;     /* [epochs] mean training loss per epoch */
 } train_state_t;
 
-/* Called after every epoch; returning non-zero stops training with that
- * status (a checkpoint writer that failed, say). */
+/* Called after every epoch, st->epoch already counting it; returning
+ * non-zero stops training with that status (a checkpoint writer that
+ * failed, say). */
 typedef int (*train_epoch_fn)(void *user, const ae_t *ae, const adam_t *adam,
                               const train_state_t *st, double seconds);
 
 /* Runs epochs st->epoch .. st->epochs-1 over x, reshuffled every epoch,
- * the last batch possibly short. Returns 0, or the callback's status. */
+ * the last batch possibly short. Each epoch's order depends on st->rng
+ * alone, so a run resumed from a checkpoint continues bit for bit.
+ * st->history (caller-owned) and on_epoch may be NULL. Returns 0, the
+ * callback's status, or -1 (err_set) for n < 1 or st->batch < 1. */
 int ae_train(ae_t *ae, adam_t *adam, train_state_t *st, const float *x,
              int64_t n, train_epoch_fn on_epoch, void *user);
 
