@@ -19,8 +19,10 @@ typedef struct {
 
 void metrics_confusion(const uint8_t *flagged, const uint8_t *anomalous,
                        int64_t n, metrics_t *m);
+/* 0.5 when only one class is present (JSON has no NaN). */
 double metrics_roc_auc(const float *score, const uint8_t *anomalous,
                        int64_t n);
+/* 0 when no beat is anomalous. */
 double metrics_average_precision(const float *score, const uint8_t *anomalous,
                                  int64_t n);
 /* Everything above; flagged[i] = score[i] > threshold. */
@@ -28,11 +30,13 @@ void metrics_compute(const float *score, const uint8_t *anomalous, int64_t n,
                      double threshold, metrics_t *m);
 
 /* ROC curve points (fpr, tpr) at every distinct score, from (0,0) to
- * (1,1); returns the count, arrays sized n + 2 by the caller. */
+ * (1,1); returns the count, arrays sized n + 2 by the caller. The point
+ * of score s flags score >= s; the rate of an absent class is 0. */
 int64_t metrics_roc_curve(const float *score, const uint8_t *anomalous,
                           int64_t n, double *fpr, double *tpr);
 /* Precision-recall points at every distinct score, highest score first;
- * arrays sized n + 1. */
+ * arrays sized n + 1. The first point is (recall 0, precision 1); the
+ * point of score s flags score >= s. */
 int64_t metrics_pr_curve(const float *score, const uint8_t *anomalous,
                          int64_t n, double *recall, double *precision);
 
