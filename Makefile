@@ -4,7 +4,7 @@
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
-PKGS      = hdf5-openmpi openblas inih libcjson
+PKGS      = hdf5-openmpi openblas inih libcjson nettle
 CC        = gcc
 WARN      = -Wall -Wextra -Wpedantic -Wno-overlength-strings
 CSTD      = -std=c11 -D_GNU_SOURCE

@@ -35,7 +35,10 @@ int err_prefix(const char *fmt, ...)
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
     snprintf(old, sizeof old, "%s", err_buf);
-    snprintf(err_buf, sizeof err_buf, "%s%s", head, old);
+    /* Truncation is acceptable: the message is for people. */
+    size_t n = strlen(head) < ERR_MSG_MAX ? strlen(head) : ERR_MSG_MAX - 1;
+    memcpy(err_buf, head, n);
+    snprintf(err_buf + n, ERR_MSG_MAX - n, "%s", old);
     return -1;
 }
 

@@ -1,0 +1,17 @@
+/*
+ * mpiutil.h — small MPI helpers: broadcasts of any size (MPI counts are
+ * int) and the block of rows a rank owns.
+ */
+#ifndef ENSAD_MPIUTIL_H
+#define ENSAD_MPIUTIL_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* MPI_Bcast of `bytes` bytes from rank 0, in pieces under 1 GiB. */
+void bcast_bytes(void *data, size_t bytes, MPI_Comm comm);
+/* Rows [*row0, *row0 + *rows) of n owned by rank of size ranks. */
+void block_rows(int64_t n, int rank, int size, int64_t *row0, int64_t *rows);
+
+#endif
