@@ -54,7 +54,7 @@ static const cfg_key_t keys[] = {
     {"data", "synth_length", K_INT, OFF(data_synth_length), 8, 100000, NULL,
      "140", "synth: samples per beat"},
     {"data", "synth_noise", K_DBL, OFF(data_synth_noise), 0, 10, NULL,
-     "0.03", "synth: measurement noise relative to the R wave"},
+     "0.06", "synth: measurement noise relative to the R wave"},
     {"data", "synth_seed", K_I64, OFF(data_synth_seed), 0, 9e18, NULL, "7",
      "synth: seed of the generated beats"},
 
@@ -386,7 +386,7 @@ static void key_print(FILE *f, const config_t *cfg, const cfg_key_t *k)
         fprintf(f, "%lld", (long long)*(const int64_t *)field);
         break;
     case K_DBL:
-        fprintf(f, "%.17g", *(const double *)field);
+        fprintf(f, "%.15g", *(const double *)field);
         break;
     case K_STR:
     case K_PATH:
@@ -398,6 +398,30 @@ static void key_print(FILE *f, const config_t *cfg, const cfg_key_t *k)
         break;
     }
     fputc('\n', f);
+}
+
+/* "; doc" wrapped near 78 columns, then the choices and the default. */
+static void doc_print(FILE *f, const cfg_key_t *k)
+{
+    char text[1024];
+    const char *p = text;
+
+    snprintf(text, sizeof text, "%s%s%s; default: %s", k->doc,
+             k->choices ? "; one of " : "", k->choices ? k->choices : "",
+             k->dflt[0] ? k->dflt : "(empty)");
+    while (*p) {
+        int len = (int)strlen(p), cut = len;
+        if (len > 76) {
+            for (cut = 76; cut > 0 && p[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = 76;
+        }
+        fprintf(f, "; %.*s\n", cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
 }
 
 char *config_format(const config_t *cfg, int with_docs)
@@ -414,13 +438,8 @@ char *config_format(const config_t *cfg, int with_docs)
             section = keys[i].section;
             fprintf(f, "%s[%s]\n", i ? "\n" : "", section);
         }
-        if (with_docs) {
-            fprintf(f, "; %s", keys[i].doc);
-            if (keys[i].choices)
-                fprintf(f, " (%s)", keys[i].choices);
-            fprintf(f, "; default: %s\n",
-                    keys[i].dflt[0] ? keys[i].dflt : "(empty)");
-        }
+        if (with_docs)
+            doc_print(f, &keys[i]);
         key_print(f, cfg, &keys[i]);
     }
     fclose(f);

@@ -45,6 +45,7 @@ typedef struct {
     const float *anomal_x, *anomal_recon;
     const report_timing_t *timing; /* [n_timing] */
     int n_timing;
+    int figures;              /* 0: write no PNGs (gnuplot not needed) */
 } report_t;
 
 /* Writes every report file into r->dir; -1 with err_set() on failure
