@@ -289,9 +289,31 @@ void config_defaults(config_t *cfg)
 
 typedef struct {
     config_t *cfg;
-    int failed;
+    FILE *file;
+    int line;        /* lines read so far: the line being handled */
+    int failed_line; /* line of the first key error, 0 if none */
+    int too_long;    /* line longer than inih reads, 0 if none */
     char msg[ERR_MSG_MAX];
 } load_ctx_t;
+
+/* fgets for inih that counts lines, so a key error knows its line. */
+static char *config_read_line(char *buf, int size, void *user)
+{
+    load_ctx_t *ctx = user;
+    char *got = fgets(buf, size, ctx->file);
+    size_t len;
+
+    if (!got)
+        return NULL;
+    ctx->line++;
+    len = strlen(buf);
+    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(ctx->file)) {
+        /* inih's line buffer is fixed at build time (INI_MAX_LINE). */
+        ctx->too_long = ctx->line;
+        return NULL;
+    }
+    return got;
+}
 
 static int config_on_key(void *user, const char *section, const char *name,
                        const char *value)
@@ -299,7 +321,7 @@ static int config_on_key(void *user, const char *section, const char *name,
     load_ctx_t *ctx = user;
     const cfg_key_t *k;
 
-    if (ctx->failed)
+    if (ctx->failed_line)
         return 1; /* keep the first error only */
     if (!section_known(section))
         err_set("unknown section [%s] (key '%s')", section, name);
@@ -307,22 +329,27 @@ static int config_on_key(void *user, const char *section, const char *name,
         err_set("unknown key '%s' in [%s]", name, section);
     else if (key_store(ctx->cfg, k, value) == 0)
         return 1;
-    ctx->failed = 1;
+    ctx->failed_line = ctx->line;
     snprintf(ctx->msg, sizeof ctx->msg, "%s", err_msg());
     return 0;
 }
 
 int config_load(config_t *cfg, const char *path)
 {
-    load_ctx_t ctx = {cfg, 0, ""};
-    FILE *f = fopen(path, "r");
+    load_ctx_t ctx = {cfg, NULL, 0, 0, 0, ""};
     int line;
 
-    if (!f)
+    if (!(ctx.file = fopen(path, "r")))
         return err_set("%s: cannot open config: %s", path, strerror(errno));
-    line = ini_parse_file(f, config_on_key, &ctx);
-    fclose(f);
-    if (line > 0 && ctx.failed)
+    line = ini_parse_stream(config_read_line, &ctx, config_on_key, &ctx);
+    fclose(ctx.file);
+    if (ctx.too_long)
+        return err_set("%s:%d: line longer than %d characters, the most "
+                       "an INI line may have here; give a long value with "
+                       "--set instead", path, ctx.too_long, INI_MAX_LINE - 3);
+    /* inih returns the first bad line of any kind: a key error, or a
+     * line that is not INI at all, whichever came first. */
+    if (line > 0 && line == ctx.failed_line)
         return err_set("%s:%d: %s", path, line, ctx.msg);
     if (line != 0)
         return err_set("%s:%d: not an INI line (expected [section] or "

@@ -300,6 +300,9 @@ int data_load(const config_t *cfg, beats_t *b)
 
         while (isspace((unsigned char)*path))
             path++;
+        for (char *end = path + strlen(path);
+             end > path && isspace((unsigned char)end[-1]);)
+            *--end = '\0';
         fmt = data_format_of(cfg->data_format, path);
         if (!strcmp(fmt, "h5"))
             rc = data_read_h5(path, site, b);

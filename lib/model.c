@@ -39,8 +39,8 @@ void model_shape(const ae_t *ae, char *buf, int size)
                        ae->sizes[l]);
 }
 
-int model_read(hid_t file, const char *path, const char *group,
-               member_model_t *mm)
+static int model_read_parts(hid_t file, const char *path,
+                            const char *group, member_model_t *mm)
 {
     char name[256];
     int sizes[AE_MAX_LAYERS + 1], n_layers = 0;
@@ -97,6 +97,15 @@ int model_read(hid_t file, const char *path, const char *group,
     mm->loss_sorted = xmalloc((size_t)dims[0] * sizeof *mm->loss_sorted);
     return h5_read_rows(file, path, name, H5T_NATIVE_FLOAT, mm->loss_sorted,
                         0, 0, dims[0]);
+}
+
+int model_read(hid_t file, const char *path, const char *group,
+               member_model_t *mm)
+{
+    if (model_read_parts(file, path, group, mm) == 0)
+        return 0;
+    model_free(mm);
+    return -1;
 }
 
 void model_free(member_model_t *mm)

@@ -5,6 +5,7 @@
  */
 #include "split.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,12 @@ static void shard_sizes(const config_t *cfg, rng_t *rng, int64_t total,
     double *g = xmalloc((size_t)m * sizeof *g), sum = 0;
     for (int k = 0; k < m; k++)
         sum += g[k] = rng_gamma(rng, cfg->dirichlet_alpha);
+    if (!(sum > 0) || !isfinite(sum)) {
+        /* At tiny alpha every draw can underflow to 0: the limit of the
+         * Dirichlet there puts all the weight on one member. */
+        memset(g, 0, (size_t)m * sizeof *g);
+        g[rng_below(rng, (uint64_t)m)] = sum = 1;
+    }
     for (int k = 0; k < m; k++) {
         size[k] = 1 + (int64_t)((double)(total - m) * g[k] / sum);
         given += size[k];
