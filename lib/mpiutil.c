@@ -1,5 +1,29 @@
-/* mpiutil.c — broadcasts in pieces and block distribution of rows. */
+/* mpiutil.c — MPI start and stop, broadcasts in pieces, and block
+ * distribution of rows. */
 #include "mpiutil.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define LSAN_OFF() __lsan_disable()
+#define LSAN_ON() __lsan_enable()
+#else
+#define LSAN_OFF() ((void)0)
+#define LSAN_ON() ((void)0)
+#endif
+
+void mpi_start(int *argc, char ***argv)
+{
+    LSAN_OFF();
+    MPI_Init(argc, argv);
+    LSAN_ON();
+}
+
+void mpi_stop(void)
+{
+    LSAN_OFF();
+    MPI_Finalize();
+    LSAN_ON();
+}
 
 void bcast_bytes(void *data, size_t bytes, MPI_Comm comm)
 {

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "mpiutil.h"
 #include "version.h"
 
 static void stage_usage(const stage_t *st, const char *summary,
@@ -73,7 +74,7 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
     st->name = name;
     st->member = -1;
     st->t0 = clock_seconds();
-    MPI_Init(&argc, &argv);
+    mpi_start(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &st->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &st->size);
     snprintf(prog, sizeof prog, "ensad-%s", name);
@@ -96,13 +97,13 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
         case 'h':
             if (st->rank == 0)
                 stage_usage(st, summary, takes_member);
-            MPI_Finalize();
+            mpi_stop();
             exit(0);
         case 'V':
             if (st->rank == 0)
                 printf("%s %s (file format %d)\n", prog, ENSAD_VERSION,
                        ENSAD_FORMAT_VERSION);
-            MPI_Finalize();
+            mpi_stop();
             exit(0);
         default:
             die("unknown or incomplete option '%s' (see --help)",
@@ -127,7 +128,7 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
             free(doc);
         }
         free(st->config_text);
-        MPI_Finalize();
+        mpi_stop();
         exit(0);
     }
 
@@ -156,7 +157,7 @@ void stage_end(stage_t *st)
 {
     log_info("done in %.2f s", clock_seconds() - st->t0);
     free(st->config_text);
-    MPI_Finalize();
+    mpi_stop();
 }
 
 void stage_path(const stage_t *st, char *buf, size_t size, const char *fmt,

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     double t0 = clock_seconds();
     int opt, rank;
 
-    MPI_Init(&argc, &argv);
+    mpi_start(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     err_program("ensad-synth");
     log_init("synth");
@@ -88,12 +88,12 @@ int main(int argc, char **argv)
         case 'h':
             if (rank == 0)
                 usage(&p);
-            MPI_Finalize();
+            mpi_stop();
             return 0;
         case 'V':
             if (rank == 0)
                 printf("ensad-synth %s\n", ENSAD_VERSION);
-            MPI_Finalize();
+            mpi_stop();
             return 0;
         default:
             die("unknown or incomplete option '%s' (see --help)",
@@ -147,6 +147,6 @@ int main(int argc, char **argv)
     free(x);
     free(kind);
     free(anom);
-    MPI_Finalize();
+    mpi_stop();
     return 0;
 }

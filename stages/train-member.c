@@ -21,6 +21,7 @@
 #include "err.h"
 #include "h5.h"
 #include "log.h"
+#include "mpiutil.h"
 #include "model.h"
 #include "nn.h"
 #include "stage.h"
@@ -282,7 +283,7 @@ int main(int argc, char **argv)
 
     rc = ae_train(&ae, &adam, &ts, x, rows, on_epoch, &ctx);
     if (rc == EXIT_PREEMPTED) {
-        MPI_Finalize();
+        mpi_stop();
         return EXIT_PREEMPTED;
     }
     if (rc != 0)
