@@ -245,3 +245,18 @@ test_synth_file_feeds_partition() {
     h5dump -H -d /train/x run/partition.h5 | grep -q '( 250, 96 )' ||
         fail "length 96 not carried through"
 }
+
+test_fetch_keeps_a_download_whose_checksum_matches() {
+    ECG5000_URL=file://$ECG/ecg.csv "$TOP/scripts/fetch-ecg5000" data \
+        >/dev/null || fail "fetch of the real ecg.csv" || return 1
+    cmp data/ecg.csv "$ECG/ecg.csv" || fail "kept file differs"
+}
+
+test_fetch_refuses_a_download_with_another_checksum() {
+    ECG5000_URL=file://$ECG/ECG5000_TRAIN.txt "$TOP/scripts/fetch-ecg5000" \
+        data 2>err && fail "accepted a file with another checksum" ||
+        true
+    grep -q 'not keeping it' err || fail "no checksum error line" ||
+        return 1
+    [ -z "$(ls data 2>/dev/null)" ] || fail "something was kept: $(ls data)"
+}
