@@ -10,6 +10,7 @@
 #include "ecdf.h"
 
 #include "err.h"
+#include "metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -206,29 +207,6 @@ double threshold_for_fpr(const float *normal_scores, int64_t n,
     return t;
 }
 
-typedef struct {
-    float score;
-    uint8_t anomalous;
-} labelled_t;
-
-/* Descending by score, NaN last. */
-static int labelled_cmp_desc(const void *pa, const void *pb)
-{
-    const labelled_t *a = pa, *b = pb;
-
-    if (a->score > b->score)
-        return -1;
-    if (a->score < b->score)
-        return 1;
-    return isnan(a->score) - isnan(b->score);
-}
-
-/* Equal, or both NaN: one group, so every group walk moves on. */
-static int same_score(float a, float b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
-
 /*
  * Candidates are the distinct observed scores, so the lowest-scored beat
  * is never flagged. Walking the scores from the highest down, the beats
@@ -245,17 +223,10 @@ double threshold_best_f1(const float *scores, const uint8_t *anomalous,
     if (n <= 0)
         return 1.0;
 
-    beats = xmalloc((size_t)n * sizeof *beats);
-    for (int64_t j = 0; j < n; j++) {
-        beats[j].score = scores[j];
-        beats[j].anomalous = anomalous[j] != 0;
-        positives += beats[j].anomalous;
-    }
-    qsort(beats, (size_t)n, sizeof *beats, labelled_cmp_desc);
-
+    beats = labelled_sort(scores, anomalous, n, &positives);
     while (i < n) {
         float v = beats[i].score;
-        int64_t denom = 2 * tp + fp + (positives - tp);
+        int64_t denom = 2 * tp + fp + (positives - tp), pos, end;
         double f1 = denom > 0 ? 2.0 * (double)tp / (double)denom : 0.0;
 
         /* Strictly greater: an equal F1 lower down loses to this one. */
@@ -263,10 +234,10 @@ double threshold_best_f1(const float *scores, const uint8_t *anomalous,
             best_f1 = f1;
             best_t = v;
         }
-        for (; i < n && same_score(beats[i].score, v); i++) {
-            tp += beats[i].anomalous;
-            fp += !beats[i].anomalous;
-        }
+        end = labelled_group_end(beats, n, i, &pos);
+        tp += pos;
+        fp += (end - i) - pos;
+        i = end;
     }
     free(beats);
     return best_t;

@@ -19,11 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-typedef struct {
-    float score;
-    uint8_t anomalous;
-} labelled_t;
-
 static int labelled_cmp_desc(const void *pa, const void *pb)
 {
     const labelled_t *a = pa, *b = pb;
@@ -41,10 +36,8 @@ static int same_score(float a, float b)
     return a == b || (isnan(a) && isnan(b));
 }
 
-/* Beats sorted by score, highest first; *positives gets the anomalous
- * count. The caller frees the result. */
-static labelled_t *labelled_sort(const float *score, const uint8_t *anomalous,
-                                 int64_t n, int64_t *positives)
+labelled_t *labelled_sort(const float *score, const uint8_t *anomalous,
+                          int64_t n, int64_t *positives)
 {
     labelled_t *beats = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *beats);
 
@@ -59,10 +52,8 @@ static labelled_t *labelled_sort(const float *score, const uint8_t *anomalous,
     return beats;
 }
 
-/* End (exclusive) of the group of equal scores that starts at i; *pos
- * gets the number of anomalous beats in it. */
-static int64_t group_end(const labelled_t *beats, int64_t n, int64_t i,
-                         int64_t *pos)
+int64_t labelled_group_end(const labelled_t *beats, int64_t n, int64_t i,
+                           int64_t *pos)
 {
     int64_t j = i;
 
@@ -116,7 +107,7 @@ double metrics_roc_auc(const float *score, const uint8_t *anomalous,
     }
 
     while (i < n) {
-        int64_t pos, j = group_end(beats, n, i, &pos);
+        int64_t pos, j = labelled_group_end(beats, n, i, &pos);
         twice_rank_sum += pos * (2 * n - i - j + 1);
         i = j;
     }
@@ -138,7 +129,7 @@ double metrics_average_precision(const float *score, const uint8_t *anomalous,
     double ap = 0.0;
 
     while (positives > 0 && i < n) {
-        int64_t pos, j = group_end(beats, n, i, &pos);
+        int64_t pos, j = labelled_group_end(beats, n, i, &pos);
         tp += pos;
         ap += ratio(pos, positives) * ratio(tp, j);
         i = j;
@@ -177,7 +168,7 @@ int64_t metrics_roc_curve(const float *score, const uint8_t *anomalous,
     fpr[count] = 0.0;
     tpr[count++] = 0.0;
     while (i < n) {
-        int64_t pos, j = group_end(beats, n, i, &pos);
+        int64_t pos, j = labelled_group_end(beats, n, i, &pos);
         tp += pos;
         fpr[count] = ratio(j - tp, negatives);
         tpr[count++] = ratio(tp, positives);
@@ -206,7 +197,7 @@ int64_t metrics_pr_curve(const float *score, const uint8_t *anomalous,
     recall[count] = 0.0;
     precision[count++] = 1.0;
     while (i < n) {
-        int64_t pos, j = group_end(beats, n, i, &pos);
+        int64_t pos, j = labelled_group_end(beats, n, i, &pos);
         tp += pos;
         recall[count] = ratio(tp, positives);
         precision[count++] = ratio(tp, j);

@@ -17,6 +17,21 @@ typedef struct {
     double threshold;
 } metrics_t;
 
+/* A beat's score and label, for walks down the ranking. */
+typedef struct {
+    float score;
+    uint8_t anomalous;
+} labelled_t;
+
+/* Beats sorted by score, highest first (NaN last); *positives gets the
+ * anomalous count. The caller frees the result. */
+labelled_t *labelled_sort(const float *score, const uint8_t *anomalous,
+                          int64_t n, int64_t *positives);
+/* End (exclusive) of the group of equal scores that starts at i; *pos
+ * gets the number of anomalous beats in it. */
+int64_t labelled_group_end(const labelled_t *beats, int64_t n, int64_t i,
+                           int64_t *pos);
+
 void metrics_confusion(const uint8_t *flagged, const uint8_t *anomalous,
                        int64_t n, metrics_t *m);
 /* 0.5 when only one class is present (JSON has no NaN). */

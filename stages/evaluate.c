@@ -248,12 +248,15 @@ static int timing_collect(const stage_t *st, const loaded_t *L,
             H5Fclose(f);
         }
     }
+    /* Members train side by side, so the chain waits for the slowest;
+     * the total of the report is then the chain's critical path. */
+    log_info("members trained in %.2f s together, %.2f s the slowest", sum,
+             max);
     tm[0] = (report_timing_t){"partition", t->seconds};
-    tm[1] = (report_timing_t){"train-member (slowest)", max};
-    tm[2] = (report_timing_t){"train-member (sum)", sum};
-    tm[3] = (report_timing_t){"aggregate-threshold", L->seconds};
-    tm[4] = (report_timing_t){"evaluate", clock_seconds() - st->t0};
-    return 5;
+    tm[1] = (report_timing_t){"train-member", max};
+    tm[2] = (report_timing_t){"aggregate-threshold", L->seconds};
+    tm[3] = (report_timing_t){"evaluate", clock_seconds() - st->t0};
+    return 4;
 }
 
 static void report_make(const stage_t *st, const loaded_t *L,
