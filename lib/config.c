@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "err.h"
 
@@ -46,7 +47,7 @@ static const cfg_key_t keys[] = {
     {"data", "normal_label", K_DBL, OFF(data_normal_label), -BIG, BIG, NULL,
      "1", "label value of a normal beat; any other label is anomalous"},
     {"data", "header", K_INT, OFF(data_header), 0, 1000, NULL, "0",
-     "csv: header lines to skip at the top of each file"},
+     "text and csv: header lines to skip at the top of each file"},
     {"data", "synth_normal", K_I64, OFF(data_synth_normal), 1, 1e9, NULL,
      "3000", "synth: normal beats generated"},
     {"data", "synth_anomalous", K_I64, OFF(data_synth_anomalous), 0, 1e9,
@@ -257,6 +258,10 @@ static int key_store(config_t *cfg, const cfg_key_t *k, const char *value)
         if (strlen(value) >= sizeof buf)
             return err_set("%s.%s is too long", k->section, k->name);
         strcpy(buf, value);
+        if (strstr(value, ",,") || value[0] == ',' ||
+            (*value && value[strlen(value) - 1] == ','))
+            return err_set("%s.%s = '%s' has an empty layer width",
+                           k->section, k->name, value);
         for (tok = strtok_r(buf, ", \t", &save); tok;
              tok = strtok_r(NULL, ", \t", &save)) {
             if (n == CFG_MAX_ENC)
@@ -337,8 +342,11 @@ static int config_on_key(void *user, const char *section, const char *name,
 int config_load(config_t *cfg, const char *path)
 {
     load_ctx_t ctx = {cfg, NULL, 0, 0, 0, ""};
+    struct stat st;
     int line;
 
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return err_set("%s: not a config file (a folder?)", path);
     if (!(ctx.file = fopen(path, "r")))
         return err_set("%s: cannot open config: %s", path, strerror(errno));
     line = ini_parse_stream(config_read_line, &ctx, config_on_key, &ctx);
@@ -346,7 +354,7 @@ int config_load(config_t *cfg, const char *path)
     if (ctx.too_long)
         return err_set("%s:%d: line longer than %d characters, the most "
                        "an INI line may have here; give a long value with "
-                       "--set instead", path, ctx.too_long, INI_MAX_LINE - 3);
+                       "--set instead", path, ctx.too_long, INI_MAX_LINE - 2);
     /* inih returns the first bad line of any kind: a key error, or a
      * line that is not INI at all, whichever came first. */
     if (line > 0 && line == ctx.failed_line)

@@ -151,7 +151,9 @@ int data_read_text(const char *path, int csv, const config_t *cfg, int site,
         lineno++;
         while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
             line[--got] = '\0';
-        if ((csv && lineno <= cfg->data_header) || is_blank(line))
+        if (lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3))
+            memmove(line, line + 3, (size_t)got - 2); /* UTF-8 BOM */
+        if (lineno <= cfg->data_header || is_blank(line))
             continue;
         n = split_fields(line, csv, &fields, &field_cap);
         length = n - 1;
@@ -192,6 +194,12 @@ int data_read_text(const char *path, int csv, const config_t *cfg, int site,
         }
         if (rc != 0)
             break;
+        if (label != floor(label) || fabs(label) > INT32_MAX) {
+            rc = err_set("%s:%ld: label '%s' (field %d) is not a whole "
+                         "number that fits in 32 bits", path, lineno,
+                         fields[label_col], label_col + 1);
+            break;
+        }
         beats_label(b, b->n, label, cfg->data_normal_label, site);
         b->n++;
         rows++;
@@ -206,11 +214,26 @@ int data_read_text(const char *path, int csv, const config_t *cfg, int site,
     return rc;
 }
 
+/* Checks that a 1-D dataset of the input has one value per beat. */
+static int h5_column_check(hid_t file, const char *path, const char *name,
+                           int64_t rows)
+{
+    int64_t dims[2];
+    if (h5_dims(file, path, name, 1, dims) != 0)
+        return -1;
+    if (dims[0] != rows)
+        return err_set("%s: %s has %lld values but /x has %lld beats", path,
+                       name, (long long)dims[0], (long long)rows);
+    return 0;
+}
+
 int data_read_h5(const char *path, int site, beats_t *b)
 {
-    hid_t file = h5_open(path, MPI_COMM_SELF, "ensad/beats");
+    /* Any HDF5 file with the datasets will do: h5py's, say, as well as
+     * ensad-synth's (whose `format` attribute is ensad/beats). */
+    hid_t file = h5_open(path, MPI_COMM_SELF, NULL);
     int64_t dims[2], n0 = b->n;
-    int rc = 0;
+    int rc = 0, has_class;
 
     if (file < 0)
         return -1;
@@ -218,14 +241,22 @@ int data_read_h5(const char *path, int site, beats_t *b)
         H5Fclose(file);
         return -1;
     }
+    if (dims[0] == 0 || dims[1] == 0) {
+        H5Fclose(file);
+        return err_set("%s: /x is [%lld, %lld]: no beats, or beats of no "
+                       "samples", path, (long long)dims[0],
+                       (long long)dims[1]);
+    }
     if (b->length && dims[1] != b->length) {
         H5Fclose(file);
         return err_set("%s: /x has beats of %lld samples, earlier inputs %d",
                        path, (long long)dims[1], b->length);
     }
-    if (dims[0] == 0 || dims[1] == 0) {
+    has_class = h5_exists(file, "/class");
+    if (h5_column_check(file, path, "/anomalous", dims[0]) ||
+        (has_class && h5_column_check(file, path, "/class", dims[0]))) {
         H5Fclose(file);
-        return err_set("%s: /x holds no beats", path);
+        return -1;
     }
     b->length = (int)dims[1];
     beats_reserve(b, dims[0]);
@@ -234,7 +265,7 @@ int data_read_h5(const char *path, int site, beats_t *b)
     if (rc == 0)
         rc = h5_read_rows(file, path, "/anomalous", H5T_NATIVE_UINT8,
                           b->anomalous + n0, 0, 0, dims[0]);
-    if (rc == 0)
+    if (rc == 0 && has_class)
         rc = h5_read_rows(file, path, "/class", H5T_NATIVE_INT32,
                           b->cls + n0, 0, 0, dims[0]);
     H5Fclose(file);
@@ -244,6 +275,9 @@ int data_read_h5(const char *path, int site, beats_t *b)
             if (!isfinite(row[j]))
                 return err_set("%s: /x row %lld column %d is NaN or "
                                "infinite", path, (long long)i, j);
+        b->anomalous[n0 + i] = b->anomalous[n0 + i] != 0;
+        if (!has_class)
+            b->cls[n0 + i] = b->anomalous[n0 + i];
         b->source_row[n0 + i] = n0 + i;
         b->site[n0 + i] = site;
     }
@@ -281,28 +315,52 @@ static void data_generate(const config_t *cfg, beats_t *b)
     free(kind);
 }
 
+int data_paths(const char *list, char *buf, const char **paths, int max)
+{
+    int n = 0;
+    char *p = buf, *comma;
+
+    snprintf(buf, CFG_PATH, "%s", list);
+    for (;;) {
+        char *end;
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        while (isspace((unsigned char)*p))
+            p++;
+        for (end = p + strlen(p); end > p && isspace((unsigned char)end[-1]);)
+            *--end = '\0';
+        if (*p == '\0')
+            return err_set("data.path: entry %d of '%s' is empty", n + 1,
+                           list);
+        if (n == max)
+            return err_set("data.path lists more than %d files", max);
+        paths[n++] = p;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
+}
+
 int data_load(const config_t *cfg, beats_t *b)
 {
-    char paths[CFG_PATH], *save = NULL, *path;
-    int site = 0;
+    char buf[CFG_PATH];
+    const char *paths[DATA_MAX_FILES];
+    int n_paths, site;
 
     memset(b, 0, sizeof *b);
     if (!strcmp(cfg->data_format, "synth")) {
         data_generate(cfg, b);
         return 0;
     }
-    snprintf(paths, sizeof paths, "%s", cfg->data_path);
-    for (path = strtok_r(paths, ",", &save); path;
-         path = strtok_r(NULL, ",", &save), site++) {
-        const char *fmt;
+    n_paths = data_paths(cfg->data_path, buf, paths, DATA_MAX_FILES);
+    if (n_paths < 0)
+        return -1;
+    for (site = 0; site < n_paths; site++) {
+        const char *fmt, *path = paths[site];
         int64_t n0 = b->n;
         int rc;
 
-        while (isspace((unsigned char)*path))
-            path++;
-        for (char *end = path + strlen(path);
-             end > path && isspace((unsigned char)end[-1]);)
-            *--end = '\0';
         fmt = data_format_of(cfg->data_format, path);
         if (!strcmp(fmt, "h5"))
             rc = data_read_h5(path, site, b);
@@ -315,8 +373,6 @@ int data_load(const config_t *cfg, beats_t *b)
         for (int64_t i = n0; i < b->n; i++)
             b->source_row[i] = i;
     }
-    if (site == 0)
-        return err_set("data.path names no file");
-    b->n_sites = site;
+    b->n_sites = n_paths;
     return 0;
 }

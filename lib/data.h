@@ -28,6 +28,12 @@ typedef struct {
     int64_t cap;
 } beats_t;
 
+#define DATA_MAX_FILES 4096
+
+/* Splits data.path's comma-separated list into paths (trimmed, pointing
+ * into buf of CFG_PATH bytes); returns the count, or -1 (err_set) for an
+ * empty entry or more than max files. */
+int data_paths(const char *list, char *buf, const char **paths, int max);
 /* Reads every input of cfg into b (empty on entry). */
 int data_load(const config_t *cfg, beats_t *b);
 void beats_free(beats_t *b);

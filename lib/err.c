@@ -5,6 +5,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <mpi.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,11 +102,23 @@ int tmp_commit(const char *tmp_path, const char *final_path)
     return 0;
 }
 
+static int tmp_remove_entry(const char *path, const struct stat *sb,
+                            int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
 void tmp_remove_all(void)
 {
     for (int i = 0; i < TMP_MAX_PATHS; i++) {
         if (tmp_paths[i]) {
-            remove(tmp_paths[i]);
+            /* A file, or a folder (a report) with everything in it. */
+            if (remove(tmp_paths[i]) != 0 && errno != ENOENT)
+                nftw(tmp_paths[i], tmp_remove_entry, 16,
+                     FTW_DEPTH | FTW_PHYS);
             free(tmp_paths[i]);
             tmp_paths[i] = NULL;
         }

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#define ERR_MSG_MAX 1024
+#define ERR_MSG_MAX 8192
 
 /* Formats the message of the current failure; always returns -1. */
 int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "mpiutil.h"
 #include "version.h"
 
 static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
@@ -50,7 +51,9 @@ hid_t h5_create(const char *path, MPI_Comm comm)
 
     h5_quiet();
     fapl = h5_fapl(comm);
+    mpi_io_begin();
     file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    mpi_io_end();
     H5Pclose(fapl);
     if (file < 0)
         err_set("%s: cannot create HDF5 file (%s; is the folder there and "
@@ -74,7 +77,9 @@ hid_t h5_open(const char *path, MPI_Comm comm, const char *format)
         return -1;
     }
     fapl = h5_fapl(comm);
+    mpi_io_begin();
     file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    mpi_io_end();
     H5Pclose(fapl);
     if (file < 0) {
         err_set("%s: cannot open as HDF5 (%s; truncated?)", path,
@@ -219,12 +224,14 @@ int h5_read_rows(hid_t file, const char *path, const char *name,
 
     if (h5_dims(file, path, name, nd, dims) != 0)
         return -1;
-    if ((cols > 0 && dims[1] != cols) || row0 + rows > dims[0])
-        return err_set("%s: dataset %s is [%lld, %lld], cannot read rows "
-                       "%lld..%lld of %lld columns", path, name,
-                       (long long)dims[0], (long long)dims[1],
-                       (long long)row0, (long long)(row0 + rows),
+    if (cols > 0 && dims[1] != cols)
+        return err_set("%s: dataset %s has rows of %lld values, expected "
+                       "%lld", path, name, (long long)dims[1],
                        (long long)cols);
+    if (row0 + rows > dims[0])
+        return err_set("%s: dataset %s has %lld rows, expected at least "
+                       "%lld", path, name, (long long)dims[0],
+                       (long long)(row0 + rows));
     dset = H5Dopen2(file, name, H5P_DEFAULT);
     fspace = H5Dget_space(dset);
     h5_select(fspace, &mspace, nd, cols, row0, rows);

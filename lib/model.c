@@ -3,6 +3,7 @@
  */
 #include "model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,24 @@ void model_shape(const ae_t *ae, char *buf, int size)
     for (int l = 0; l <= ae->n_layers && at < size; l++)
         at += snprintf(buf + at, (size_t)(size - at), "%s%d", l ? "-" : "",
                        ae->sizes[l]);
+}
+
+/* A model with NaN or infinite weights, or an unsorted calibration,
+ * would score every beat the same: refuse it by name. */
+static int model_check(const char *path, const char *group,
+                       const member_model_t *mm)
+{
+    for (int64_t i = 0; i < mm->ae.n_params; i++)
+        if (!isfinite(mm->ae.params[i]))
+            return err_set("%s: %s/layers holds NaN or infinite weights "
+                           "(training diverged?)", path, group);
+    for (int64_t i = 0; i < mm->n_loss; i++)
+        if (!isfinite(mm->loss_sorted[i]) ||
+            (i > 0 && mm->loss_sorted[i] < mm->loss_sorted[i - 1]))
+            return err_set("%s: %s/calibration/train_loss_sorted is not "
+                           "finite and ascending at row %lld", path, group,
+                           (long long)i);
+    return 0;
 }
 
 static int model_read_parts(hid_t file, const char *path,
@@ -95,8 +114,10 @@ static int model_read_parts(hid_t file, const char *path,
         return err_set("%s: %s is empty", path, name);
     mm->n_loss = dims[0];
     mm->loss_sorted = xmalloc((size_t)dims[0] * sizeof *mm->loss_sorted);
-    return h5_read_rows(file, path, name, H5T_NATIVE_FLOAT, mm->loss_sorted,
-                        0, 0, dims[0]);
+    if (h5_read_rows(file, path, name, H5T_NATIVE_FLOAT, mm->loss_sorted, 0,
+                     0, dims[0]))
+        return -1;
+    return model_check(path, group, mm);
 }
 
 int model_read(hid_t file, const char *path, const char *group,

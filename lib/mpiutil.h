@@ -15,6 +15,10 @@
  * only there; everything ensad allocates is still checked. */
 void mpi_start(int *argc, char ***argv);
 void mpi_stop(void);
+/* Around an MPI-IO file open: OpenMPI's I/O plugins keep what they
+ * allocate while choosing how to open a file until the process ends. */
+void mpi_io_begin(void);
+void mpi_io_end(void);
 
 /* MPI_Bcast of `bytes` bytes from rank 0, in pieces under 1 GiB. */
 void bcast_bytes(void *data, size_t bytes, MPI_Comm comm);

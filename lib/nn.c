@@ -324,6 +324,14 @@ int ae_train(ae_t *ae, adam_t *adam, train_state_t *st, const float *x,
         rng_shuffle(&st->rng, idx, n);
         loss = train_epoch(ae, adam, &work, xb, x, idx, n);
 
+        if (!isfinite(loss)) {
+            /* Nothing useful can come after this: say so, do not go on. */
+            status = err_set("training diverged in epoch %d: the loss is "
+                             "%s (lower train.lr, or look for extreme "
+                             "values in the shard)", st->epoch + 1,
+                             isnan(loss) ? "NaN" : "infinite");
+            break;
+        }
         if (st->history)
             st->history[st->epoch] = (float)loss;
         st->epoch++;

@@ -94,7 +94,8 @@ typedef int (*train_epoch_fn)(void *user, const ae_t *ae, const adam_t *adam,
  * the last batch possibly short. Each epoch's order depends on st->rng
  * alone, so a run resumed from a checkpoint continues bit for bit.
  * st->history (caller-owned) and on_epoch may be NULL. Returns 0, the
- * callback's status, or -1 (err_set) for n < 1 or st->batch < 1. */
+ * callback's status, or -1 (err_set) for n < 1, st->batch < 1, or an
+ * epoch whose loss is not finite (training diverged). */
 int ae_train(ae_t *ae, adam_t *adam, train_state_t *st, const float *x,
              int64_t n, train_epoch_fn on_epoch, void *user);
 

@@ -805,6 +805,15 @@ static int on_path(const char *name)
     return 0;
 }
 
+int report_can_draw(void)
+{
+    if (!on_path("gnuplot"))
+        return err_set("gnuplot not found on PATH; it draws the report's "
+                       "figures (Debian: apt-get install gnuplot-nox), or "
+                       "run without them: --set evaluate.figures=0");
+    return 0;
+}
+
 /* gnuplot's own messages go to stderr, into the stage's log. */
 static int run_gnuplot(const char *dir)
 {
@@ -812,9 +821,8 @@ static int run_gnuplot(const char *dir)
     FILE *gp;
     int status, failed;
 
-    if (!on_path("gnuplot"))
-        return err_set("gnuplot not found on PATH: it draws the figures in "
-                       "%s (Debian: apt-get install gnuplot-nox)", dir);
+    if (report_can_draw() != 0)
+        return err_prefix("%s: ", dir);
 
     /* A gnuplot that dies early must not kill us through SIGPIPE. */
     memset(&ignore, 0, sizeof ignore);

@@ -48,6 +48,10 @@ typedef struct {
     int figures;              /* 0: write no PNGs (gnuplot not needed) */
 } report_t;
 
+/* 0 when gnuplot can be started for the figures; -1 (err_set) saying
+ * how to get it, or to go without figures, otherwise. */
+int report_can_draw(void);
+
 /* Writes every report file into r->dir; -1 with err_set() on failure
  * (a file that cannot be written, gnuplot missing or failing). */
 int report_write(const report_t *r);

@@ -26,8 +26,8 @@ static void stage_usage(const stage_t *st, const char *summary,
     printf("usage: ensad-%s --run DIR [--config FILE] [--set sec.key=value]"
            "...%s\n\n%s\n\n",
            st->name, takes_member ? " [--member K]" : "", summary);
-    printf("  --config FILE     experiment INI file (default: none, every "
-           "key at its default)\n"
+    printf("  --config FILE     experiment INI file (default: RUN/config.ini "
+           "if there,\n                    else every key at its default)\n"
            "  --run DIR         run folder holding every stage's files "
            "(required)\n"
            "  --set S.K=V       override one config key; repeatable\n");
@@ -37,7 +37,7 @@ static void stage_usage(const stage_t *st, const char *summary,
     printf("  --print-config    print the effective config, every key "
            "documented, and exit\n"
            "  -q, --quiet       log errors only\n"
-           "  --help, --version\n");
+           "  -h, --help, --version\n");
 }
 
 static int parse_member(const char *s, int *out)
@@ -67,6 +67,7 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
     const char *config_path = NULL, *member_arg = NULL;
+    static char run_config[CFG_PATH + 16];
     char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
     int n_sets = 0, print = 0, opt;
 
@@ -82,7 +83,7 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
     log_init(name);
 
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config_path = optarg; break;
         case 'r': snprintf(st->run, sizeof st->run, "%s", optarg); break;
@@ -113,6 +114,15 @@ void stage_begin(stage_t *st, const char *name, const char *summary,
     if (optind < argc)
         die("unexpected argument '%s' (see --help)", argv[optind]);
 
+    /* Without --config, a stage rerun by hand on a run folder takes the
+     * run's own effective config, as the jobs do. */
+    if (!config_path && st->run[0]) {
+        stage_path(st, run_config, sizeof run_config, "config.ini");
+        if (access(run_config, R_OK) == 0) {
+            config_path = run_config;
+            log_info("no --config: using %s", run_config);
+        }
+    }
     config_defaults(&st->cfg);
     if (config_path)
         CHECK(config_load(&st->cfg, config_path));

@@ -8,6 +8,7 @@
  * rank 0 gathers the scores (not the beats) for metrics and the report.
  */
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ typedef struct {
     char how[256];
     int *missing, n_missing;
     double seconds;     /* aggregate-threshold's wall time */
+    char *inputs;       /* checksums of the files it was made from */
+    char *config;       /* its effective configuration */
 } loaded_t;
 
 static void ensemble_load(const char *path, loaded_t *L)
@@ -48,6 +51,8 @@ static void ensemble_load(const char *path, loaded_t *L)
     CHECK(h5_attr_get_f64(f, path, "seconds", &L->seconds));
     CHECK(h5_attr_get_str(f, path, "rule", &rule));
     CHECK(h5_attr_get_str(f, path, "threshold_how", &how));
+    CHECK(h5_attr_get_str(f, path, "inputs", &L->inputs));
+    CHECK(h5_attr_get_str(f, path, "config", &L->config));
     if (agg_rule_parse(rule) < 0)
         die("%s: unknown aggregation rule '%s'", path, rule);
     L->e.rule = (agg_rule_t)agg_rule_parse(rule);
@@ -78,6 +83,70 @@ static void ensemble_load(const char *path, loaded_t *L)
     free(present);
     free(rule);
     free(how);
+}
+
+/* The value of key in section of INI text, into buf ("" if absent). */
+static void ini_value(const char *text, const char *section, const char *key,
+                      char *buf, size_t size)
+{
+    char head[64], want[64];
+    const char *p = text, *in;
+    size_t klen;
+
+    snprintf(head, sizeof head, "[%s]\n", section);
+    snprintf(want, sizeof want, "%s = ", key);
+    klen = strlen(want);
+    buf[0] = '\0';
+    if (!(in = strstr(p, head)))
+        return;
+    for (p = in + strlen(head); *p && *p != '['; p = strchr(p, '\n') + 1) {
+        if (!strncmp(p, want, klen)) {
+            size_t n = strcspn(p + klen, "\n");
+            snprintf(buf, size, "%.*s", (int)n, p + klen);
+            return;
+        }
+        if (!strchr(p, '\n'))
+            return;
+    }
+}
+
+/* The threshold and rule come from ensemble.h5, not from this stage's
+ * config: say so when the two disagree, rather than report one and use
+ * the other. */
+static void ensemble_config_compare(const stage_t *st, const loaded_t *L)
+{
+    static const char *const keys[] = {"rule", "threshold", "alpha",
+                                       "target_fpr", "trim", "min_members"};
+    char mine[256], theirs[256];
+
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ini_value(st->config_text, "ensemble", keys[i], mine, sizeof mine);
+        ini_value(L->config, "ensemble", keys[i], theirs, sizeof theirs);
+        if (strcmp(mine, theirs) != 0)
+            log_warn("ensemble.%s = %s here, but ensemble.h5 was made with "
+                     "%s, which is what counts: rerun "
+                     "ensad-aggregate-threshold to change it", keys[i],
+                     mine, theirs);
+    }
+}
+
+/* Refuses an ensemble made from another partition.h5 than the run's:
+ * its members may have trained on today's test beats. */
+static void ensemble_matches_partition(const stage_t *st, const loaded_t *L,
+                                       const char *partition)
+{
+    char sha[65];
+    int ok = 1;
+
+    if (st->rank == 0) {
+        CHECK(file_sha256(partition, sha));
+        ok = strstr(L->inputs, sha) != NULL;
+    }
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!ok)
+        die("%s/ensemble.h5 was made from another partition.h5 than %s "
+            "(partition was rerun?): rerun the members and "
+            "ensad-aggregate-threshold", st->run, partition);
 }
 
 /* Concatenates every rank's rows on rank 0 (elem bytes per row). */
@@ -187,14 +256,20 @@ static void test_read(const stage_t *st, const char *path, test_t *t)
     CHECK(h5_read_rows(f, path, "/test/class", H5T_NATIVE_INT32, t->cls, 0,
                        t->row0, t->rows));
     H5Fclose(f);
+    for (int64_t i = 0; i < t->rows * t->length; i++)
+        if (!isfinite(t->x[i]))
+            die("%s: /test/x row %lld holds NaN or an infinity", path,
+                (long long)(t->row0 + i / t->length));
 }
 
+/* Writes RUN/scores.h5 under its temporary name tmp; main renames it
+ * once the report is written too. */
 static void scores_write(const stage_t *st, const loaded_t *L,
                          const test_t *t, const float *mloss,
                          const float *mscore, const float *score,
-                         const uint8_t *flagged)
+                         const uint8_t *flagged, char *final, char *tmp,
+                         size_t size)
 {
-    char final[CFG_PATH + 64], tmp[CFG_PATH + 96];
     char partition[CFG_PATH + 64], ensemble[CFG_PATH + 64];
     const char *inputs[2] = {partition, ensemble};
     int m = L->e.n;
@@ -202,8 +277,8 @@ static void scores_write(const stage_t *st, const loaded_t *L,
 
     stage_path(st, partition, sizeof partition, "partition.h5");
     stage_path(st, ensemble, sizeof ensemble, "ensemble.h5");
-    stage_path(st, final, sizeof final, "scores.h5");
-    stage_tmp(st, final, tmp, sizeof tmp);
+    stage_path(st, final, size, "scores.h5");
+    stage_tmp(st, final, tmp, size);
     if ((f = h5_create(tmp, MPI_COMM_WORLD)) < 0)
         die("%s", err_msg());
     CHECK(h5_write_rows(f, "/test/member_loss", H5T_NATIVE_FLOAT,
@@ -223,9 +298,7 @@ static void scores_write(const stage_t *st, const loaded_t *L,
                         clock_seconds() - st->t0, MPI_COMM_WORLD));
     CHECK(h5_attr_put_f64(f, "threshold", L->threshold));
     CHECK(h5_close(f, tmp));
-    CHECK(stage_commit(st, tmp, final));
-    log_info("wrote %s: %lld test beats x %d members", final,
-             (long long)t->n, m);
+    log_info("scored %lld test beats x %d members", (long long)t->n, m);
 }
 
 /* Timing of the earlier stages, from their files' attributes. */
@@ -259,17 +332,19 @@ static int timing_collect(const stage_t *st, const loaded_t *L,
     return 4;
 }
 
+/* Writes the report into a temporary folder, tmp; main puts it in place
+ * of RUN/report (dir) after scores.h5. */
 static void report_make(const stage_t *st, const loaded_t *L,
                         const test_t *t, const float *mscore,
                         const float *score, const uint8_t *anomalous,
-                        const int32_t *cls)
+                        const int32_t *cls, char *dir, char *tmp,
+                        size_t size)
 {
     int m = L->e.n, members = L->members;
     report_member_t *rm = xcalloc((size_t)members, sizeof *rm);
     float *col = xmalloc((size_t)t->n * sizeof *col);
     float *beat[2] = {0}, *recon[2] = {0};
     report_timing_t timing[8];
-    char dir[CFG_PATH + 64], tmp[CFG_PATH + 96];
     report_t r = {0};
 
     for (int k = 0; k < members; k++)
@@ -307,8 +382,8 @@ static void report_make(const stage_t *st, const loaded_t *L,
         ae_work_free(&work);
     }
 
-    stage_path(st, dir, sizeof dir, "report");
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", dir, (long)getpid());
+    stage_path(st, dir, size, "report");
+    stage_path(st, tmp, size, "report.tmp-%ld", (long)getpid());
     CHECK(make_dirs(tmp));
     tmp_register(tmp);
     r.dir = tmp;
@@ -330,12 +405,7 @@ static void report_make(const stage_t *st, const loaded_t *L,
     r.timing = timing;
     r.n_timing = timing_collect(st, L, t, timing);
     r.figures = st->cfg.figures;
-    if (report_write(&r) != 0) {
-        nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-        die("%s", err_msg());
-    }
-    tmp_forget(tmp);
-    CHECK(report_commit(tmp, dir));
+    CHECK(report_write(&r));
     log_info("ensemble of %d/%d members: accuracy %.4f precision %.4f "
              "recall %.4f F1 %.4f ROC AUC %.4f AP %.4f (tp %lld fp %lld "
              "tn %lld fn %lld)", m, members, r.ensemble.accuracy,
@@ -343,7 +413,6 @@ static void report_make(const stage_t *st, const loaded_t *L,
              r.ensemble.roc_auc, r.ensemble.average_precision,
              (long long)r.ensemble.tp, (long long)r.ensemble.fp,
              (long long)r.ensemble.tn, (long long)r.ensemble.fn);
-    log_info("wrote %s/summary.md", dir);
     for (int w = 0; w < 2; w++) {
         free(beat[w]);
         free(recon[w]);
@@ -358,6 +427,8 @@ int main(int argc, char **argv)
     loaded_t L = {0};
     test_t t = {0};
     char partition[CFG_PATH + 64], ensemble[CFG_PATH + 64];
+    char scores[CFG_PATH + 64], scores_tmp[CFG_PATH + 64];
+    char report[CFG_PATH + 64], report_tmp[CFG_PATH + 64];
     float *mloss, *mscore, *score, *all_mscore, *all_score;
     uint8_t *flagged, *all_anom;
     int32_t *all_cls;
@@ -369,6 +440,10 @@ int main(int argc, char **argv)
     stage_path(&st, partition, sizeof partition, "partition.h5");
     stage_path(&st, ensemble, sizeof ensemble, "ensemble.h5");
     ensemble_load(ensemble, &L);
+    ensemble_matches_partition(&st, &L, partition);
+    ensemble_config_compare(&st, &L);
+    if (st.cfg.figures && st.rank == 0)
+        CHECK(report_can_draw());
     test_read(&st, partition, &t);
     m = L.e.n;
     if (L.e.model[0].ae.sizes[0] != t.length)
@@ -390,7 +465,8 @@ int main(int argc, char **argv)
     }
     for (int64_t i = 0; i < t.rows; i++)
         flagged[i] = score[i] > L.threshold;
-    scores_write(&st, &L, &t, mloss, mscore, score, flagged);
+    scores_write(&st, &L, &t, mloss, mscore, score, flagged, scores,
+                 scores_tmp, sizeof scores);
 
     all_mscore = gather_rows(mscore, t.rows, (size_t)m * sizeof *mscore,
                              t.n, &st);
@@ -398,7 +474,16 @@ int main(int argc, char **argv)
     all_anom = gather_rows(t.anomalous, t.rows, 1, t.n, &st);
     all_cls = gather_rows(t.cls, t.rows, sizeof *t.cls, t.n, &st);
     if (st.rank == 0)
-        report_make(&st, &L, &t, all_mscore, all_score, all_anom, all_cls);
+        report_make(&st, &L, &t, all_mscore, all_score, all_anom, all_cls,
+                    report, report_tmp, sizeof report);
+
+    /* Both outputs are complete: only now replace the earlier ones. */
+    CHECK(stage_commit(&st, scores_tmp, scores));
+    if (st.rank == 0) {
+        tmp_forget(report_tmp);
+        CHECK(report_commit(report_tmp, report));
+        log_info("wrote %s and %s/summary.md", scores, report);
+    }
 
     free(all_mscore);
     free(all_score);
@@ -412,6 +497,8 @@ int main(int argc, char **argv)
     free(t.anomalous);
     free(t.cls);
     free(L.missing);
+    free(L.inputs);
+    free(L.config);
     ensemble_free(&L.e);
     stage_end(&st);
     return 0;

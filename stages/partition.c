@@ -98,18 +98,9 @@ static int part_write(const stage_t *st, hid_t file, const char *group,
 /* The input files, for the provenance checksums. */
 static int input_list(const config_t *cfg, char *buf, const char **list)
 {
-    int n = 0;
-    char *save = NULL, *tok;
     if (!strcmp(cfg->data_format, "synth"))
         return 0;
-    strcpy(buf, cfg->data_path);
-    for (tok = strtok_r(buf, ",", &save); tok && n < 64;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ')
-            tok++;
-        list[n++] = tok;
-    }
-    return n;
+    return data_paths(cfg->data_path, buf, list, DATA_MAX_FILES);
 }
 
 static void log_split(const beats_t *b, const split_t *s, const config_t *c)
@@ -142,7 +133,7 @@ int main(int argc, char **argv)
     int length = 0, m;
     int64_t *offsets;
     char final[CFG_PATH + 64], tmp[CFG_PATH + 96], inbuf[CFG_PATH];
-    const char *inputs[64];
+    static const char *inputs[DATA_MAX_FILES];
     int n_inputs;
     hid_t file;
 
@@ -185,7 +176,8 @@ int main(int argc, char **argv)
     CHECK(h5_write_rows(file, "/train/offsets", H5T_NATIVE_INT64,
                         H5T_STD_I64LE, offsets, m + 1, 0, 0,
                         st.rank == 0 ? m + 1 : 0));
-    n_inputs = input_list(&st.cfg, inbuf, inputs);
+    if ((n_inputs = input_list(&st.cfg, inbuf, inputs)) < 0)
+        die("%s", err_msg());
     CHECK(h5_provenance(file, "ensad/partition", st.config_text, inputs,
                         n_inputs, clock_seconds() - st.t0, MPI_COMM_WORLD));
     CHECK(h5_attr_put_i64(file, "members", m));

@@ -33,7 +33,8 @@ static void usage(const synth_params_t *p)
            "  --noise S         noise relative to the R wave (default "
            "%g)\n"
            "  --seed S          seed (default 7)\n"
-           "  --help, --version\n", p->length, p->noise);
+           "  -q, --quiet       log errors only\n"
+           "  -h, --help, --version\n", p->length, p->noise);
 }
 
 static long long number(const char *opt, const char *s, long long lo,
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
         {"length", required_argument, 0, 'l'},
         {"noise", required_argument, 0, 'z'},
         {"seed", required_argument, 0, 's'},
+        {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
     err_program("ensad-synth");
     log_init("synth");
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         switch (opt) {
         case 'o': out = optarg; break;
         case 'n': n_norm = number("--normal", optarg, 0, 1LL << 40); break;
@@ -82,9 +84,10 @@ int main(int argc, char **argv)
         case 's': seed = number("--seed", optarg, 0, 1LL << 62); break;
         case 'z':
             p.noise = strtod(optarg, &end);
-            if (end == optarg || *end || p.noise < 0 || p.noise > 10)
+            if (end == optarg || *end || !(p.noise >= 0 && p.noise <= 10))
                 die("--noise '%s': expected a number in [0, 10]", optarg);
             break;
+        case 'q': log_quiet(1); break;
         case 'h':
             if (rank == 0)
                 usage(&p);

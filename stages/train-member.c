@@ -9,7 +9,8 @@
  * train.checkpoint_every epochs the optimiser, generator and weights go to
  * RUN/members/member-K.ckpt.h5; a rerun with the same settings resumes
  * from it, and SIGTERM (Slurm's preemption and time-limit signal) makes the
- * task checkpoint at the end of the current epoch and exit with status 3.
+ * task checkpoint at the end of the current epoch and exit with status 3
+ * (so does Ctrl-C, SIGINT).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -252,6 +253,7 @@ int main(int argc, char **argv)
         die("ensad-train-member is one process per member (got %d MPI "
             "ranks); run members as array tasks", st.size);
     signal(SIGTERM, on_term);
+    signal(SIGINT, on_term);
 
     stage_path(&st, partition, sizeof partition, "partition.h5");
     x = shard_read(&st, partition, &length, &rows);
@@ -287,7 +289,7 @@ int main(int argc, char **argv)
         return EXIT_PREEMPTED;
     }
     if (rc != 0)
-        die("%s", err_msg());
+        die("member %d: %s", st.member, err_msg());
 
     loss = xmalloc((size_t)rows * sizeof *loss);
     ae_work_create(&work, &ae, 1024);

@@ -132,3 +132,69 @@ test_stage_without_its_input_says_what_to_run() {
     expect_error err 'partition\.h5: cannot open.*run ensad-partition first' \
         "$ASAN/ensad-train-member" "${SMALL[@]}" --run empty --member 0
 }
+
+test_diverging_member_fails_with_one_line_and_writes_nothing() {
+    # One normal beat scaled by 1e30: finite floats, infinite squares.
+    head -300 "$ECG/ecg.csv" |
+        awk -F, 'BEGIN { OFS = "," } NR == 3 { for (i = 1; i < NF; i++)
+                 $i = $i * 1e30 } 1' >huge.csv
+    "$ASAN/ensad-partition" --run run -q --set data.path=huge.csv \
+        --set partition.test_normal=0 --set partition.test_anomalous=0 \
+        --set partition.members=1 || return 1
+    expect_error err 'member 0: training diverged in epoch 1: the loss is' \
+        "$ASAN/ensad-train-member" --run run --member 0 \
+        --set data.path=huge.csv --set partition.members=1 \
+        --set train.epochs=3 || return 1
+    [ ! -e run/members/member-0.h5 ] || fail "member file written"
+}
+
+test_evaluate_without_gnuplot_keeps_the_earlier_outputs() {
+    small_run run || return 1
+    local before
+    before=$(sha256sum run/scores.h5 run/report/metrics.json)
+    mkdir nognuplot
+    for f in /usr/bin/*; do
+        [ "${f##*/}" = gnuplot ] || ln -s "$f" nognuplot/
+    done
+    PATH=$WORK/nognuplot expect_error err \
+        'gnuplot not found on PATH.*evaluate.figures=0' \
+        "$ASAN/ensad-evaluate" "${SMALL[@]}" --run run || return 1
+    [ "$before" = "$(sha256sum run/scores.h5 run/report/metrics.json)" ] ||
+        fail "earlier scores or report changed" || return 1
+    no_leftovers run
+}
+
+test_evaluate_refuses_an_ensemble_of_another_partition() {
+    small_run run || return 1
+    "$ASAN/ensad-partition" "${SMALL[@]}" --run run -q \
+        --set partition.seed=99 || return 1
+    expect_error err 'ensemble.h5 was made from another partition.h5' \
+        "$ASAN/ensad-evaluate" "${SMALL[@]}" --run run
+}
+
+test_second_run_local_in_one_folder_is_refused() {
+    "$TOP/jobs/run-local" "$TOP/configs/default.ini" run \
+        --set train.epochs=300 >/dev/null 2>&1 &
+    local pid=$! i
+    for i in $(seq 1 200); do
+        [ -e run/.run-local.lock ] && break
+        sleep 0.05
+    done
+    "$TOP/jobs/run-local" "$TOP/configs/default.ini" run 2>err >/dev/null &&
+        fail "second run-local started" || true
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    grep -q 'another jobs/run-local is running' err ||
+        fail "no clear refusal: $(cat err)"
+}
+
+test_label_that_is_not_a_whole_number_is_refused() {
+    { ucr_ok; echo "1.4 0.1 0.2 0.3 0.4 0.5"; } >bad.txt
+    partition_rejects err "bad\.txt:9: label '1.4' \(field 1\) is not a whole" \
+        bad.txt
+}
+
+test_empty_entry_in_the_path_list_is_refused() {
+    ucr_ok >a.txt
+    partition_rejects err "data.path: entry 2 of 'a.txt,' is empty" a.txt,
+}

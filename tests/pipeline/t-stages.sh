@@ -260,3 +260,49 @@ test_fetch_refuses_a_download_with_another_checksum() {
         return 1
     [ -z "$(ls data 2>/dev/null)" ] || fail "something was kept: $(ls data)"
 }
+
+test_a_very_long_run_path_works() {
+    # OpenMPI's lockedfile plugin overflowed on paths over ~220 characters.
+    local long
+    long=$WORK/$(printf 'x%.0s' $(seq 1 150))/$(printf 'y%.0s' $(seq 1 150))
+    small_run "$long/run" || fail "pipeline in a 300-character path" ||
+        return 1
+    [ -f "$long/run/report/metrics.json" ] || fail "no report"
+}
+
+test_utf8_bom_and_blank_lines_are_accepted() {
+    { printf '\xef\xbb\xbf'
+      for i in 1 2 3 4 5 6; do echo "1 0.$i 0.2 0.3"; echo; done
+      echo "2 1 2 3"; } >bom.txt
+    "$ASAN/ensad-partition" --run run -q --set data.path=bom.txt \
+        --set partition.test_normal=2 --set partition.test_anomalous=1 \
+        --set partition.members=2 || fail "BOM file refused" || return 1
+    h5dump -H -d /train/x run/partition.h5 | grep -q '( 4, 3 )' ||
+        fail "expected 4 training beats of 3 samples"
+}
+
+test_hdf5_input_from_another_tool_is_read() {
+    /usr/bin/python3 - <<'PY' || fail "h5py could not write" || return 1
+import h5py, numpy as np
+rng = np.random.default_rng(1)
+with h5py.File("beats.h5", "w") as f:
+    f["x"] = rng.normal(size=(60, 12)).astype("f4")
+    f["anomalous"] = np.r_[np.zeros(50), np.ones(10)].astype("u1")
+PY
+    "$ASAN/ensad-partition" --run run -q --set data.path=beats.h5 \
+        --set partition.test_normal=10 --set partition.test_anomalous=5 \
+        --set partition.members=2 || fail "h5py file refused" || return 1
+    h5dump -H -d /train/x run/partition.h5 | grep -q '( 40, 12 )' ||
+        fail "expected 40 training beats of 12 samples"
+}
+
+test_stage_without_config_uses_the_run_config() {
+    small_run run || return 1
+    cp "$TOP/configs/default.ini" run/config.ini
+    printf '\n' >>run/config.ini
+    "$ASAN/ensad-evaluate" --run run --set evaluate.figures=0 \
+        --set partition.members=3 2>log || fail "evaluate: $(cat log)" ||
+        return 1
+    grep -q 'no --config: using run/config.ini' log ||
+        fail "did not say which config it used"
+}

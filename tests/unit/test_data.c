@@ -771,13 +771,34 @@ Test(data_h5, beats_file_is_read_with_its_labels)
     beats_free(&b);
 }
 
-Test(data_h5, file_of_another_format_is_refused)
+Test(data_h5, file_of_another_tool_is_read_without_a_format_attribute)
 {
     config_t cfg;
+    beats_t b;
 
-    beats_h5_write("ensad/model");
+    /* Any label for the format: only the datasets matter for input. */
+    beats_h5_write("written by h5py");
+    cfg = config_for(h5_path, "auto");
+    load_ok(&cfg, &b);
+    cr_assert_eq(b.n, 3);
+    beats_free(&b);
+}
+
+Test(data_h5, labels_of_another_length_than_the_beats_are_refused)
+{
+    const float x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const uint8_t anomalous[3] = {0, 1, 0};
+    hid_t f = h5_create(h5_path, MPI_COMM_SELF);
+    config_t cfg;
+
+    cr_assert_geq(f, 0, "%s", err_msg());
+    cr_assert_eq(h5_write_rows(f, "/x", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                               x, 4, 2, 0, 4), 0, "%s", err_msg());
+    cr_assert_eq(h5_write_rows(f, "/anomalous", H5T_NATIVE_UINT8,
+                               H5T_STD_U8LE, anomalous, 3, 0, 0, 3), 0);
+    cr_assert_eq(h5_close(f, h5_path), 0);
     cfg = config_for(h5_path, "auto");
     load_fails(&cfg);
     assert_msg_has(h5_path);
-    assert_msg_has("ensad/beats");
+    assert_msg_has("/anomalous has 3 values but /x has 4 beats");
 }
