@@ -142,7 +142,12 @@ int data_read_text(const char *path, int csv, const config_t *cfg, int site,
     ssize_t got;
 
     if (!f)
-        return err_set("%s: cannot open: %s", path, strerror(errno));
+        return err_set("%s: cannot open: %s%s", path, strerror(errno),
+                       errno == ENOENT && path[0] != '/'
+                           ? " (relative paths are read from the folder "
+                             "the stage runs in; `make data` downloads "
+                             "ECG5000)"
+                           : "");
     while (rc == 0 && (got = getline(&line, &line_cap, f)) >= 0) {
         int n, label_col, length;
         double label = 0, v;
