@@ -298,6 +298,7 @@ typedef struct {
     int line;        /* lines read so far: the line being handled */
     int failed_line; /* line of the first key error, 0 if none */
     int too_long;    /* line longer than inih reads, 0 if none */
+    int seen[sizeof keys / sizeof keys[0]]; /* line each key was set on */
     char msg[ERR_MSG_MAX];
 } load_ctx_t;
 
@@ -332,8 +333,13 @@ static int config_on_key(void *user, const char *section, const char *name,
         err_set("unknown section [%s] (key '%s')", section, name);
     else if (!(k = key_find(section, name)))
         err_set("unknown key '%s' in [%s]", name, section);
-    else if (key_store(ctx->cfg, k, value) == 0)
+    else if (ctx->seen[k - keys])
+        err_set("%s.%s is set twice (first on line %d)", section, name,
+                ctx->seen[k - keys]);
+    else if (key_store(ctx->cfg, k, value) == 0) {
+        ctx->seen[k - keys] = ctx->line;
         return 1;
+    }
     ctx->failed_line = ctx->line;
     snprintf(ctx->msg, sizeof ctx->msg, "%s", err_msg());
     return 0;
@@ -341,7 +347,7 @@ static int config_on_key(void *user, const char *section, const char *name,
 
 int config_load(config_t *cfg, const char *path)
 {
-    load_ctx_t ctx = {cfg, NULL, 0, 0, 0, ""};
+    load_ctx_t ctx = {.cfg = cfg};
     struct stat st;
     int line;
 

@@ -358,6 +358,12 @@ static void report_make(const stage_t *st, const loaded_t *L,
         metrics_compute(col, anomalous, t->n, L->threshold, &p->m);
     }
     metrics_compute(score, anomalous, t->n, L->threshold, &r.ensemble);
+    if (r.ensemble.tp + r.ensemble.fn == 0 ||
+        r.ensemble.tn + r.ensemble.fp == 0)
+        log_warn("the test set holds only %s beats: ROC AUC and average "
+                 "precision are undefined and reported as 0.5 and %s",
+                 r.ensemble.tp + r.ensemble.fn ? "anomalous" : "normal",
+                 r.ensemble.tp + r.ensemble.fn ? "1" : "0");
 
     /* Typical beats, read back and reconstructed by the first member. */
     for (int want = 0; want < 2; want++) {

@@ -188,6 +188,20 @@ Test(config_load, unknown_key_error_names_file_line_and_key)
     assert_msg_has("epohcs");
 }
 
+Test(config_load, key_set_twice_names_both_lines)
+{
+    config_t cfg;
+    int rc = load_text(&cfg, "[train]\n"
+                             "epochs = 20\n"
+                             "\n"
+                             "[train]\n"
+                             "epochs = 30\n");
+
+    cr_assert_eq(rc, -1);
+    assert_msg_has(":5:");
+    assert_msg_has("train.epochs is set twice (first on line 2)");
+}
+
 Test(config_load, unknown_section_error_names_file_line_and_section)
 {
     config_t cfg;
