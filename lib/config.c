@@ -486,3 +486,27 @@ char *config_format(const config_t *cfg, int with_docs)
     fclose(f);
     return text;
 }
+
+void config_text_get(const char *text, const char *section, const char *key,
+                      char *buf, size_t size)
+{
+    char head[64], want[64];
+    const char *p = text, *in;
+    size_t klen;
+
+    snprintf(head, sizeof head, "[%s]\n", section);
+    snprintf(want, sizeof want, "%s = ", key);
+    klen = strlen(want);
+    buf[0] = '\0';
+    if (!(in = strstr(p, head)))
+        return;
+    for (p = in + strlen(head); *p && *p != '['; p = strchr(p, '\n') + 1) {
+        if (!strncmp(p, want, klen)) {
+            size_t n = strcspn(p + klen, "\n");
+            snprintf(buf, size, "%.*s", (int)n, p + klen);
+            return;
+        }
+        if (!strchr(p, '\n'))
+            return;
+    }
+}

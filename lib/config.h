@@ -10,6 +10,7 @@
 #ifndef ENSAD_CONFIG_H
 #define ENSAD_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CFG_STR 256
@@ -77,5 +78,10 @@ int config_check(const config_t *cfg);
 /* The effective configuration as INI text, every key, with its doc as a
  * comment when with_docs; malloc'd. */
 char *config_format(const config_t *cfg, int with_docs);
+
+/* The value of section.key in INI text as config_format() writes it
+ * (an output file's `config` attribute), into buf; "" when absent. */
+void config_text_get(const char *text, const char *section, const char *key,
+                     char *buf, size_t size);
 
 #endif

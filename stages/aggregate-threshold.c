@@ -50,12 +50,32 @@ static void partition_info(const char *path, const config_t *cfg,
     CHECK(file_sha256(path, pi->sha));
 }
 
+/* A member retrained by hand with other [train] settings still fits the
+ * ensemble, but the run's config no longer describes it: say so. */
+static void member_settings_compare(const stage_t *st, const char *path,
+                                    const char *member_config)
+{
+    static const char *const keys[] = {"epochs", "batch", "lr", "beta1",
+                                       "beta2", "eps", "seed"};
+    char mine[256], theirs[256];
+
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        config_text_get(st->config_text, "train", keys[i], mine,
+                        sizeof mine);
+        config_text_get(member_config, "train", keys[i], theirs,
+                        sizeof theirs);
+        if (strcmp(mine, theirs) != 0)
+            log_warn("%s was trained with train.%s = %s; this run's config "
+                     "says %s", path, keys[i], theirs, mine);
+    }
+}
+
 /* Loads member K into e if its file exists; 0 if missing, 1 if loaded;
  * dies on a file that exists but does not fit this run. */
 static int member_load(const stage_t *st, const partition_info_t *pi, int k,
                        const char *expect_shape, ensemble_t *e)
 {
-    char path[CFG_PATH + 64], shape[256], *inputs = NULL;
+    char path[CFG_PATH + 64], shape[256], *inputs = NULL, *config = NULL;
     member_model_t *mm = &e->model[e->n];
     int64_t member, rows;
     hid_t f;
@@ -68,6 +88,9 @@ static int member_load(const stage_t *st, const partition_info_t *pi, int k,
     CHECK(h5_attr_get_i64(f, path, "member", &member));
     CHECK(h5_attr_get_i64(f, path, "shard_rows", &rows));
     CHECK(h5_attr_get_str(f, path, "inputs", &inputs));
+    CHECK(h5_attr_get_str(f, path, "config", &config));
+    member_settings_compare(st, path, config);
+    free(config);
     if (member != k)
         die("%s: holds member %lld, not member %d", path, (long long)member,
             k);

@@ -85,31 +85,6 @@ static void ensemble_load(const char *path, loaded_t *L)
     free(how);
 }
 
-/* The value of key in section of INI text, into buf ("" if absent). */
-static void ini_value(const char *text, const char *section, const char *key,
-                      char *buf, size_t size)
-{
-    char head[64], want[64];
-    const char *p = text, *in;
-    size_t klen;
-
-    snprintf(head, sizeof head, "[%s]\n", section);
-    snprintf(want, sizeof want, "%s = ", key);
-    klen = strlen(want);
-    buf[0] = '\0';
-    if (!(in = strstr(p, head)))
-        return;
-    for (p = in + strlen(head); *p && *p != '['; p = strchr(p, '\n') + 1) {
-        if (!strncmp(p, want, klen)) {
-            size_t n = strcspn(p + klen, "\n");
-            snprintf(buf, size, "%.*s", (int)n, p + klen);
-            return;
-        }
-        if (!strchr(p, '\n'))
-            return;
-    }
-}
-
 /* The threshold and rule come from ensemble.h5, not from this stage's
  * config: say so when the two disagree, rather than report one and use
  * the other. */
@@ -120,8 +95,8 @@ static void ensemble_config_compare(const stage_t *st, const loaded_t *L)
     char mine[256], theirs[256];
 
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        ini_value(st->config_text, "ensemble", keys[i], mine, sizeof mine);
-        ini_value(L->config, "ensemble", keys[i], theirs, sizeof theirs);
+        config_text_get(st->config_text, "ensemble", keys[i], mine, sizeof mine);
+        config_text_get(L->config, "ensemble", keys[i], theirs, sizeof theirs);
         if (strcmp(mine, theirs) != 0)
             log_warn("ensemble.%s = %s here, but ensemble.h5 was made with "
                      "%s, which is what counts: rerun "

@@ -237,6 +237,7 @@ int main(int argc, char **argv)
     char partition[CFG_PATH + 64], dir[CFG_PATH + 64], ckpt[CFG_PATH + 64];
     char sha[65], shape[256];
     int length, rc;
+    double loss_start = 0, loss_end = 0;
     int64_t rows;
     float *x, *loss;
     ae_t ae;
@@ -278,6 +279,14 @@ int main(int argc, char **argv)
     CHECK(make_dirs(dir));
     stage_path(&st, ckpt, sizeof ckpt, "members/member-%d.ckpt.h5",
                st.member);
+    /* The untrained model's loss: training that ends above it diverged,
+     * even when every loss stayed finite (train.lr far too large). */
+    ae_work_create(&work, &ae, 1024);
+    loss = xmalloc((size_t)rows * sizeof *loss);
+    ae_loss_rows(&ae, &work, x, rows, loss, NULL);
+    for (int64_t i = 0; i < rows; i++)
+        loss_start += loss[i] / (double)rows;
+
     ctx = (epoch_ctx_t){&st, ckpt, fingerprint(&st, sha), 0};
     if (ckpt_resume(&ctx, &ae, &adam, &ts))
         log_info("member %d: resumed from %s at epoch %d", st.member, ckpt,
@@ -291,9 +300,13 @@ int main(int argc, char **argv)
     if (rc != 0)
         die("member %d: %s", st.member, err_msg());
 
-    loss = xmalloc((size_t)rows * sizeof *loss);
-    ae_work_create(&work, &ae, 1024);
     ae_loss_rows(&ae, &work, x, rows, loss, NULL);
+    for (int64_t i = 0; i < rows; i++)
+        loss_end += loss[i] / (double)rows;
+    if (!(loss_end < loss_start))
+        die("member %d: training diverged: the mean loss on the shard is "
+            "%g after %d epochs, %g with the initial weights (lower "
+            "train.lr)", st.member, loss_end, ts.epochs, loss_start);
     ecdf_sort(loss, rows);
     member_write(&st, partition, &ae, loss, rows, &ts, ctx.train_seconds);
     remove(ckpt);

@@ -198,3 +198,21 @@ test_empty_entry_in_the_path_list_is_refused() {
     ucr_ok >a.txt
     partition_rejects err "data.path: entry 2 of 'a.txt,' is empty" a.txt,
 }
+
+test_learning_rate_far_too_large_fails_instead_of_a_useless_member() {
+    "$ASAN/ensad-partition" "${SMALL[@]}" --run run -q || return 1
+    expect_error err 'member 1: training diverged: the mean loss on the shard' \
+        "$ASAN/ensad-train-member" "${SMALL[@]}" --run run --member 1 \
+        --set train.lr=10 || return 1
+    [ ! -e run/members/member-1.h5 ] || fail "member file written"
+}
+
+test_member_retrained_with_other_settings_is_named() {
+    small_run run || return 1
+    "$ASAN/ensad-train-member" "${SMALL[@]}" --run run --member 2 -q \
+        --set train.epochs=7 || return 1
+    "$ASAN/ensad-aggregate-threshold" "${SMALL[@]}" --run run 2>log ||
+        fail "aggregate refused a member trained longer" || return 1
+    grep -q 'member-2.h5 was trained with train.epochs = 7; this run' log ||
+        fail "no warning about member 2's epochs: $(cat log)"
+}
