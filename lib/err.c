@@ -111,14 +111,18 @@ static int tmp_remove_entry(const char *path, const struct stat *sb,
     return remove(path);
 }
 
+void remove_tree(const char *path)
+{
+    if (remove(path) != 0 && errno != ENOENT)
+        nftw(path, tmp_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void tmp_remove_all(void)
 {
     for (int i = 0; i < TMP_MAX_PATHS; i++) {
         if (tmp_paths[i]) {
             /* A file, or a folder (a report) with everything in it. */
-            if (remove(tmp_paths[i]) != 0 && errno != ENOENT)
-                nftw(tmp_paths[i], tmp_remove_entry, 16,
-                     FTW_DEPTH | FTW_PHYS);
+            remove_tree(tmp_paths[i]);
             free(tmp_paths[i]);
             tmp_paths[i] = NULL;
         }

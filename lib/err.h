@@ -42,6 +42,8 @@ void tmp_register(const char *tmp_path);
 int tmp_commit(const char *tmp_path, const char *final_path);
 void tmp_forget(const char *tmp_path);
 void tmp_remove_all(void);
+/* Removes a file, or a folder with everything in it; quiet if absent. */
+void remove_tree(const char *path);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);

@@ -7,7 +7,6 @@
  * Each MPI rank scores its block of test rows and writes it collectively;
  * rank 0 gathers the scores (not the beats) for metrics and the report.
  */
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,41 +146,35 @@ static void *gather_rows(const void *mine, int64_t rows, size_t elem,
     return all;
 }
 
+typedef struct {
+    float score;
+    int64_t row;
+} ranked_t;
+
+static int ranked_cmp(const void *pa, const void *pb)
+{
+    const ranked_t *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score < b->score ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
 /* The test beat whose score is the median of its class; -1 if none. */
 static int64_t typical_beat(const float *score, const uint8_t *anomalous,
                             int64_t n, int want)
 {
-    int64_t count = 0, *idx = xmalloc((size_t)(n + 1) * sizeof *idx), pick;
+    ranked_t *beats = xmalloc((size_t)(n + 1) * sizeof *beats);
+    int64_t count = 0, pick = -1;
+
     for (int64_t i = 0; i < n; i++)
         if (anomalous[i] == want)
-            idx[count++] = i;
-    if (count == 0) {
-        free(idx);
-        return -1;
+            beats[count++] = (ranked_t){score[i], i};
+    if (count > 0) {
+        qsort(beats, (size_t)count, sizeof *beats, ranked_cmp);
+        pick = beats[count / 2].row;
     }
-    /* Selection by counting: small n, done once. */
-    pick = idx[0];
-    for (int64_t a = 0; a < count; a++) {
-        int64_t below = 0;
-        for (int64_t b = 0; b < count; b++)
-            below += score[idx[b]] < score[idx[a]];
-        if (below <= count / 2) {
-            pick = idx[a];
-            if (below == count / 2)
-                break;
-        }
-    }
-    free(idx);
+    free(beats);
     return pick;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 /* Replaces RUN/report with the freshly written tmp folder. */
@@ -193,7 +186,7 @@ static int report_commit(const char *tmp, const char *final)
         return err_set("cannot move the old %s aside", final);
     if (rename(tmp, final) != 0)
         return err_set("cannot rename %s to %s", tmp, final);
-    nftw(old, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    remove_tree(old);
     return 0;
 }
 
